@@ -15,16 +15,19 @@ const colour: Paint = (style, text) => {
   return `\u001b[${open}m${text}\u001b[${close}m`;
 };
 
+/** The values of FORCE_COLOR that Node reads as colour (its 16, 256 and 16 million colours: sandan uses 16). */
+const FORCED_COLOUR: ReadonlySet<string> = new Set(['', '1', '2', '3', 'true']);
+
 /**
  * Whether text output is coloured; the one place the CLI decides it (validate and tax colour their text; no other
  * output has colour). Colour when standard output is a terminal (not a dumb one), unless `NO_COLOR` is set and not
- * empty (https://no-color.org). `FORCE_COLOR` overrides both: `0` or `false` (as Node and chalk read them) means no
- * colour even on a terminal; any other value (empty too) colour even into a pipe or a file.
+ * empty (https://no-color.org). `FORCE_COLOR` decides over both, read as Node reads it: `1`, `2`, `3`, `true` or empty
+ * colour even into a pipe or a file; `0`, `false` and any other value no colour, even on a terminal.
  */
 export function paintFor(isTTY: boolean | undefined, env: Readonly<Record<string, string | undefined>>): Paint {
   const force = env.FORCE_COLOR;
-  // (FORCE_COLOR=0 on a terminal coloured: it was read as "not forced", where Node and chalk read "no colour")
-  if (force !== undefined) return force === '0' || force.toLowerCase() === 'false' ? plain : colour;
+  // (FORCE_COLOR=yes or =4 coloured, where Node reads a value it does not know as "no colour")
+  if (force !== undefined) return FORCED_COLOUR.has(force) ? colour : plain;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return plain;
   return isTTY && env.TERM !== 'dumb' ? colour : plain;
 }

@@ -7,6 +7,7 @@ import { emptyInputIssue, inputLayout, readDocument, recordAndText, type InputRe
 import type { Issue } from '../model/issue.js';
 import { byteLines, holdsRecord } from '../rules/stream.js';
 import { xmlTooLarge } from '../xml/safety.js';
+import { STDIN_LABEL } from './formats/report.js';
 
 /**
  * The bytes of an XML message in a file or on standard input (`-`), refused with `XML_TOO_LARGE` past `max` bytes:
@@ -309,7 +310,7 @@ export async function expandInputs(args: readonly string[]): Promise<InputFile[]
   const out: InputFile[] = [];
   for (const { path, unreadable } of files) {
     if (path === '-') {
-      out.push({ path: '-', label: '<stdin>', ndjson: false });
+      out.push({ path: '-', label: STDIN_LABEL, ndjson: false });
       continue;
     }
     // (a file gone since its folder was read has no size; it fails at its turn, as any unreadable file)

@@ -129,7 +129,7 @@ async function taxCommand(
   const reporter: Reporter | undefined =
     format === 'text' || format === 'json' || format === 'ndjson'
       ? undefined
-      : createReporter(format, io.stdout, { inputs: inputs.length, paint, command: 'sandan tax' });
+      : createReporter(format, io.stdout, { inputs: inputs.length, paint, command: 'sandan tax', env: io.env });
   const progress = inputsProgress(io, inputs, 'tax', opts.quiet === true);
   let total = 0;
   let bad = 0;

@@ -3,7 +3,8 @@ import type { CommandContext } from './command.js';
 import type { Issue } from '../model/issue.js';
 import { jsonErrorOffset, lineColumnAt, locateJsonPaths } from '../model/json-position.js';
 import { duplicateKeyIssues, inputIssue } from '../model/json-input.js';
-import { SandanError } from '../errors.js';
+import { isSandanError, oneLine, SandanError } from '../errors.js';
+import { redactSecrets } from '../redact.js';
 import { QuotaLedger } from '../quota/ledger.js';
 import { validateWithQuota } from '../quota/validate.js';
 import { createValidator, type ValidateOptions, type ValidationResult } from '../rules/index.js';
@@ -11,7 +12,14 @@ import { mapRecords } from '../rules/stream.js';
 import { openQuotaStore, quotaSecret } from './quota-command.js';
 import { readGoodsRecordsFile, readPositiveListFiles, readRatesFile, readRulesetFile } from './data-files.js';
 import { countSeverities, paintFor } from './format.js';
-import { createReporter, FORMATS, type LocatedIssue, type OutputFormat, type RunSummary } from './formats/index.js';
+import {
+  createReporter,
+  failureOutput,
+  FORMATS,
+  type LocatedIssue,
+  type OutputFormat,
+  type RunSummary,
+} from './formats/index.js';
 import { loadConfig, readSetting } from './config.js';
 import { expandInputs, inputArgs, openInputs, readRecords, type InputFile, type ReportedRecord } from './input.js';
 import type { CliIo } from './io.js';
@@ -57,33 +65,39 @@ async function validateCommand(
   opts: ValidateCommandOptions,
   io: CliIo,
 ): Promise<number> {
-  const loaded = await loadConfig(opts.config, (line) => io.stderr(line));
-  const cfg = loaded?.config ?? {};
-  const district = opts.district ?? cfg.district;
-  const ruleset = await readSetting(opts.ruleset, 'ruleset', loaded, readRulesetFile);
-  const rates = await readSetting(opts.rates, 'rates', loaded, readRatesFile);
-  const goodsRecords = await readSetting(opts.goodsRecords, 'goodsRecords', loaded, readGoodsRecordsFile);
-  const positiveLists = await readSetting(
-    opts.positiveList === undefined ? undefined : [opts.positiveList],
-    'positiveList',
-    loaded,
-    (files: string | string[]) => readPositiveListFiles([files].flat()),
-  );
-  const quotaDb = opts.quotaDb ?? cfg.quotaDb;
-  const format: OutputFormat = opts.format ?? cfg.format ?? 'text';
-  const maxWarnings = maxWarningsOption(opts.maxWarnings ?? cfg.maxWarnings);
-  const options: ValidateOptions = {
-    ...(district !== undefined && { district }),
-    // (named as the user wrote it: the library would say `at:`)
-    ...(opts.at !== undefined && { at: isoDateOption(opts.at, '--at', 'INVALID_OPTION') }),
-    ...(ruleset !== undefined && { ruleset }),
-    ...(rates !== undefined && { rates }),
-    ...(goodsRecords !== undefined && { goodsRecords }),
-    ...(positiveLists !== undefined && { positiveLists }),
-  };
-  const validator = createValidator(options);
-  const inputs = await expandInputs(inputArgs(files, 'validate', io.stdinIsTTY));
-  const ledger = quotaDb === undefined ? undefined : await openLedger(quotaDb, opts.quotaBusyTimeout, io);
+  // (the format asked for, as far as it is known when something fails: the configuration may name it)
+  const said = { format: opts.format };
+  const { inputs, format, maxWarnings, options, ledger, validator } = await failWithDocument(io, said, async () => {
+    const loaded = await loadConfig(opts.config, (line) => io.stderr(line));
+    const cfg = loaded?.config ?? {};
+    const district = opts.district ?? cfg.district;
+    const ruleset = await readSetting(opts.ruleset, 'ruleset', loaded, readRulesetFile);
+    const rates = await readSetting(opts.rates, 'rates', loaded, readRatesFile);
+    const goodsRecords = await readSetting(opts.goodsRecords, 'goodsRecords', loaded, readGoodsRecordsFile);
+    const positiveLists = await readSetting(
+      opts.positiveList === undefined ? undefined : [opts.positiveList],
+      'positiveList',
+      loaded,
+      (files: string | string[]) => readPositiveListFiles([files].flat()),
+    );
+    const quotaDb = opts.quotaDb ?? cfg.quotaDb;
+    const format: OutputFormat = opts.format ?? cfg.format ?? 'text';
+    said.format = format;
+    const maxWarnings = maxWarningsOption(opts.maxWarnings ?? cfg.maxWarnings);
+    const options: ValidateOptions = {
+      ...(district !== undefined && { district }),
+      // (named as the user wrote it: the library would say `at:`)
+      ...(opts.at !== undefined && { at: isoDateOption(opts.at, '--at', 'INVALID_OPTION') }),
+      ...(ruleset !== undefined && { ruleset }),
+      ...(rates !== undefined && { rates }),
+      ...(goodsRecords !== undefined && { goodsRecords }),
+      ...(positiveLists !== undefined && { positiveLists }),
+    };
+    const validator = createValidator(options);
+    const inputs = await expandInputs(inputArgs(files, 'validate', io.stdinIsTTY));
+    const ledger = quotaDb === undefined ? undefined : await openLedger(quotaDb, opts.quotaBusyTimeout, io);
+    return { inputs, format, maxWarnings, options, ledger, validator };
+  });
   try {
     return await run(
       inputs,
@@ -93,6 +107,24 @@ async function validateCommand(
     );
   } finally {
     await ledger?.close();
+  }
+}
+
+/**
+ * Runs `prepare`; when it throws (a bad option, configuration or ruleset, a folder with no declarations) and the format
+ * is SARIF or JUnit, first writes the document that tells it ({@link failureOutput}): CI reads the output file after
+ * the step, and an empty one failed there with a parse error instead of sandan's message.
+ */
+async function failWithDocument<T>(io: CliIo, said: { format?: OutputFormat | undefined }, prepare: () => Promise<T>) {
+  try {
+    return await prepare();
+  } catch (e) {
+    const out =
+      isSandanError(e) && said.format !== undefined
+        ? failureOutput(said.format, { code: e.code, message: oneLine(redactSecrets(e.message)) })
+        : undefined;
+    if (out !== undefined) io.stdout(out);
+    throw e;
   }
 }
 
@@ -184,6 +216,7 @@ async function run(
   const reporter = createReporter(opts.format, io.stdout, {
     inputs: inputs.length,
     paint: paintFor(io.stdoutIsTTY, io.env),
+    env: io.env,
   });
   const summary: RunSummary = { files: inputs.length, declarations: 0, valid: 0, invalid: 0, errors: 0, warnings: 0 };
   const unreadable: SandanError[] = [];

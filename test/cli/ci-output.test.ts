@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { pathFromRoot } from '../../src/cli/formats/root-path.js';
+import { pathFromRoot, reportPath } from '../../src/cli/formats/root-path.js';
 
 // What a CI user meets: the built CLI (bin/sandan.js on dist/) as its own process, in a working directory of its own,
 // its output a pipe as in a CI log.
@@ -15,10 +16,13 @@ const BAD = join(ROOT, 'test/fixtures/invalid-hangzhou.json');
 const HZ = join(ROOT, 'examples/hangzhou-1210.json');
 const ESC = /\u001b\[/;
 
-/** The environment of the test runner without the colour variables (a developer's shell may set them). */
+/**
+ * The environment of the test runner without the colour and GitHub variables (a developer's shell may set them, and a
+ * GitHub runner sets GITHUB_WORKSPACE, from which the CI formats name files).
+ */
 function plainEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const k of ['NO_COLOR', 'FORCE_COLOR', 'GITHUB_ACTIONS']) delete env[k];
+  for (const k of ['NO_COLOR', 'FORCE_COLOR', 'GITHUB_ACTIONS', 'GITHUB_WORKSPACE']) delete env[k];
   return { ...env, ...extra };
 }
 
@@ -96,6 +100,87 @@ describe('--format github: each annotation names its file by the path from the w
   });
 });
 
+describe('GITHUB_WORKSPACE: a step with working-directory names files from the checkout, as GitHub places them', () => {
+  // The checkout is `base`; the step runs in base/shop (working-directory: shop).
+  const ws = { GITHUB_WORKSPACE: base };
+  const sarifLocations = (stdout: string) => {
+    const run = JSON.parse(stdout).runs[0];
+    return {
+      locations: [
+        ...new Set(
+          run.results.map((x: { locations: Array<{ physicalLocation: { artifactLocation: object } }> }) =>
+            JSON.stringify(x.locations[0]!.physicalLocation.artifactLocation),
+          ),
+        ),
+      ].map((j) => JSON.parse(j as string)),
+      bases: run.originalUriBaseIds,
+    };
+  };
+
+  it('github annotations, SARIF uris and JUnit files are paths from GITHUB_WORKSPACE', () => {
+    // Before: file=in/bad.json, which GitHub looked for at the root of the repository.
+    const gh = sandan(['validate', 'in/bad.json', join(repo, '..orders.json'), '--format', 'github'], repo, ws);
+    expect(annotated(gh.stdout)).toEqual(['shop/in/bad.json', 'shop/..orders.json']);
+    const sarif = sandan(['validate', './in/bad.json', '--format', 'sarif'], repo, ws);
+    expect(sarifLocations(sarif.stdout)).toEqual({
+      locations: [{ uri: 'shop/in/bad.json', uriBaseId: '%SRCROOT%' }],
+      bases: { '%SRCROOT%': { uri: `${pathToFileURL(base).href}/` } },
+    });
+    const junit = sandan(['validate', 'in/bad.json', '--format', 'junit'], repo, ws);
+    expect([...junit.stdout.matchAll(/ file="([^"]*)"/g)].map((m) => m[1])).toEqual(['shop/in/bad.json']);
+  });
+
+  it('without it, or for a file outside it, the path from the working directory (or as given outside that too)', () => {
+    const none = sandan(['validate', 'in/bad.json', '--format', 'sarif'], repo);
+    expect(sarifLocations(none.stdout)).toEqual({
+      locations: [{ uri: 'in/bad.json', uriBaseId: '%SRCROOT%' }],
+      bases: { '%SRCROOT%': { uri: `${pathToFileURL(repo).href}/` } },
+    });
+    // The workspace is shop/in: shop/..orders.json lies outside it, inside the working directory shop.
+    const other = { GITHUB_WORKSPACE: join(repo, 'in') };
+    const gh = sandan(['validate', 'in/bad.json', '..orders.json', BAD, '--format', 'github'], repo, other);
+    expect(annotated(gh.stdout)).toEqual(['bad.json', '..orders.json', BAD]);
+    const sarif = sandan(['validate', '..orders.json', BAD, '--format', 'sarif'], repo, other);
+    expect(sarifLocations(sarif.stdout).locations).toEqual([
+      { uri: '..orders.json', uriBaseId: 'WORKINGDIR' },
+      { uri: BAD },
+    ]);
+  });
+
+  it('reportPath: POSIX and Windows paths, a relative GITHUB_WORKSPACE, standard input', () => {
+    const w = '/home/runner/work/shop/shop';
+    expect(reportPath('in/a.json', { GITHUB_WORKSPACE: w }, false, `${w}/sub`)).toEqual({
+      path: 'sub/in/a.json',
+      root: w,
+      workspace: true,
+    });
+    expect(reportPath('in/a.json', { GITHUB_WORKSPACE: '..' }, false, `${w}/sub`).path).toBe('sub/in/a.json');
+    expect(reportPath('in/a.json', { GITHUB_WORKSPACE: '' }, false, `${w}/sub`).path).toBe('in/a.json');
+    expect(reportPath('<stdin>', { GITHUB_WORKSPACE: w }, false, `${w}/sub`)).toEqual({ path: '<stdin>' });
+    expect(reportPath('in\\a.json', { GITHUB_WORKSPACE: 'D:\\a\\shop' }, true, 'D:\\a\\shop\\sub').path).toBe(
+      'sub/in/a.json',
+    );
+    expect(reportPath('C:\\x\\a.json', { GITHUB_WORKSPACE: 'D:\\a\\shop' }, true, 'D:\\a\\shop').path).toBe(
+      'C:/x/a.json',
+    );
+  });
+});
+
+describe('JUnit names each file as the other CI formats do, not as the command line gave it', () => {
+  it('an absolute path, or ./ and ../ that come back, is the path from the working directory', () => {
+    for (const arg of [join(repo, 'in', 'bad.json'), './in/bad.json', '../shop/in/bad.json']) {
+      const junit = sandan(['validate', arg, '--format', 'junit'], repo).stdout;
+      // Before: file="/tmp/…/shop/in/bad.json" (as given), where GitHub's annotations had in/bad.json.
+      expect([...junit.matchAll(/ (?:file|classname)="([^"]*)"/g)].map((m) => m[1])).toEqual([
+        'in/bad.json',
+        'in/bad.json',
+      ]);
+      expect(junit).toContain('<testcase name="in/bad.json:1 ');
+      expect(junit).toMatch(/>in\/bad\.json:\d+:\d+: error \[/);
+    }
+  });
+});
+
 describe('colour: the text of validate and tax, and of no other output, follows the terminal, NO_COLOR and FORCE_COLOR', () => {
   /** The CLI in this process with standard output a terminal (a pipe cannot be one). */
   const onTerminal = async (args: string[], env: Record<string, string>) => {
@@ -119,6 +204,16 @@ describe('colour: the text of validate and tax, and of no other output, follows 
     expect(await coloured({ FORCE_COLOR: '0' })).toBe(false);
     expect(await coloured({ FORCE_COLOR: 'false' })).toBe(false);
     expect(await coloured({ FORCE_COLOR: '1', NO_COLOR: '1' })).toBe(true);
+  });
+
+  it('reads FORCE_COLOR as Node does: 1, 2, 3, true or empty colour; 0, false or any other value none', async () => {
+    const coloured = async (env: Record<string, string>) => ESC.test((await onTerminal(['validate', BAD], env)).out);
+    for (const v of ['', '1', '2', '3', 'true'])
+      expect([v, await coloured({ FORCE_COLOR: v, NO_COLOR: '1' })]).toEqual([v, true]);
+    // Before: any value but 0 and false forced colour, where Node turns it off.
+    for (const v of ['yes', '4', 'TRUE', 'no']) expect([v, await coloured({ FORCE_COLOR: v })]).toEqual([v, false]);
+    expect(sandan(['validate', BAD], ROOT, { FORCE_COLOR: 'yes' }).stdout).not.toMatch(ESC);
+    expect(sandan(['validate', BAD], ROOT, { FORCE_COLOR: '' }).stdout).toMatch(ESC);
   });
 
   it('into a pipe (a CI log, a file): none, unless FORCE_COLOR', () => {
@@ -153,7 +248,7 @@ describe('a folder or pattern that names no declaration file', () => {
     'hint: Check the path (from the working directory) and that an earlier step made the files (names starting with a dot, and node_modules, are passed over); a run that would check nothing fails.\n';
 
   it('is a usage error (exit 2) that says nothing was found and where it looked, before any output', () => {
-    for (const format of ['github', 'sarif']) {
+    for (const format of ['github', 'text']) {
       const r = sandan(['validate', 'empty', '--format', format], repo);
       expect(r).toEqual({
         code: 2,
@@ -161,6 +256,28 @@ describe('a folder or pattern that names no declaration file', () => {
         stderr: `sandan: no declaration files (.json, .ndjson, .jsonl) found in the folder empty (${repo}/empty) or its subfolders\n${HINT}`,
       });
     }
+  });
+
+  it('with --format sarif or junit, standard output is still a valid document that carries the error', () => {
+    const message = `no declaration files (.json, .ndjson, .jsonl) found in the folder empty (${repo}/empty) or its subfolders`;
+    const sarif = sandan(['validate', 'empty', '--format', 'sarif'], repo);
+    // Before: nothing, and `> sandan.sarif` left an empty file the SARIF upload failed to parse.
+    expect([sarif.code, sarif.stderr]).toEqual([2, `sandan: ${message}\n${HINT}`]);
+    const run = JSON.parse(sarif.stdout).runs[0];
+    expect(run.tool.driver.name).toBe('sandan');
+    expect(run.results).toEqual([]);
+    expect(run.invocations).toEqual([
+      {
+        executionSuccessful: false,
+        toolExecutionNotifications: [
+          { level: 'error', message: { text: message }, descriptor: { id: 'FILE_UNREADABLE' } },
+        ],
+      },
+    ]);
+    const junit = sandan(['validate', 'empty', '--format', 'junit'], repo);
+    expect(junit.code).toBe(2);
+    expect(junit.stdout).toContain('<testsuites name="sandan validate" tests="1" failures="0" errors="1">');
+    expect(junit.stdout).toContain(`<error type="FILE_UNREADABLE" message="${message}">${message}</error>`);
   });
 
   it('a pattern: the folder it looked in, or that there is no such folder', () => {

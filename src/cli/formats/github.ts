@@ -1,6 +1,6 @@
 import { oneLine } from '../../errors.js';
 import type { Reporter, RunSummary } from './report.js';
-import { pathFromRoot } from './root-path.js';
+import { type FormatEnv, reportPath } from './root-path.js';
 import { summaryText } from './text.js';
 
 /**
@@ -18,14 +18,15 @@ export function escapeProperty(s: string): string {
 
 /**
  * GitHub Actions workflow commands: one `::error` or `::warning` annotation per issue, shown
- * on the line of the file in the pull request; then the summary as a plain line of the log.
+ * on the line of the file in the pull request (named from `GITHUB_WORKSPACE` in `env`, see {@link reportPath}); then
+ * the summary as a plain line of the log.
  */
-export function githubReporter(write: (s: string) => void): Reporter {
+export function githubReporter(write: (s: string) => void, env: FormatEnv = {}): Reporter {
   return {
     declaration(r) {
       for (const i of r.issues) {
         const { file, line, column } = i.location;
-        const props = `file=${escapeProperty(pathFromRoot(file))},line=${line},col=${column},title=${escapeProperty(`sandan [${i.code}] ${i.ruleId}`)}`;
+        const props = `file=${escapeProperty(reportPath(file, env).path)},line=${line},col=${column},title=${escapeProperty(`sandan [${i.code}] ${i.ruleId}`)}`;
         const text = `[${i.code}] ${i.path || '(input)'}: ${i.message.en} / ${i.message.zh}`;
         write(`::${i.severity === 'error' ? 'error' : 'warning'} ${props}::${escapeData(text)}\n`);
       }

@@ -1,9 +1,10 @@
 import type { Paint } from '../format.js';
 import { githubReporter } from './github.js';
 import { jsonReporter, ndjsonReporter } from './json.js';
-import { junitReporter } from './junit.js';
+import { junitFailure, junitReporter } from './junit.js';
 import type { OutputFormat, Reporter } from './report.js';
-import { sarifReporter } from './sarif.js';
+import { sarifFailure, sarifReporter } from './sarif.js';
+import type { FormatEnv } from './root-path.js';
 import { textReporter } from './text.js';
 
 export * from './report.js';
@@ -11,12 +12,13 @@ export { locationText } from './text.js';
 
 /**
  * The reporter of an output format; `inputs` is how many files the command was given, `command`
- * names the run where a format has a place for it (JUnit's test-suites name; default `sandan validate`).
+ * names the run where a format has a place for it (JUnit's test-suites name; default `sandan validate`); `env` gives
+ * GITHUB_WORKSPACE, from which the CI formats name files.
  */
 export function createReporter(
   format: OutputFormat,
   write: (s: string) => void,
-  opts: { inputs: number; paint: Paint; command?: string },
+  opts: { inputs: number; paint: Paint; command?: string; env?: FormatEnv },
 ): Reporter {
   switch (format) {
     case 'json':
@@ -24,12 +26,26 @@ export function createReporter(
     case 'ndjson':
       return ndjsonReporter(write);
     case 'github':
-      return githubReporter(write);
+      return githubReporter(write, opts.env);
     case 'sarif':
-      return sarifReporter(write);
+      return sarifReporter(write, opts.env);
     case 'junit':
-      return junitReporter(write, opts.command);
+      return junitReporter(write, opts.command, opts.env);
     default:
       return textReporter(write, opts.paint);
   }
+}
+
+/**
+ * What a format writes for a run that failed before it had results (exit 2), or undefined for a format that writes
+ * nothing then: SARIF and JUnit, read by a later CI step from a file, are still valid documents that carry the error.
+ */
+export function failureOutput(
+  format: OutputFormat,
+  error: { code: string; message: string },
+  command?: string,
+): string | undefined {
+  if (format === 'sarif') return sarifFailure(error);
+  if (format === 'junit') return junitFailure(error, command);
+  return undefined;
 }

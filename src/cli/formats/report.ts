@@ -10,6 +10,9 @@ export interface SourceLocation {
 /** An issue with its place in the input. */
 export type LocatedIssue = Issue & { location: SourceLocation };
 
+/** How reports name standard input (`-`). */
+export const STDIN_LABEL = '<stdin>';
+
 /** What a command found about one declaration. */
 export interface DeclarationReport {
   /** The file as named in reports (`<stdin>` for standard input). */

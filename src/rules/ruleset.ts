@@ -297,11 +297,43 @@ function mergeOptions(under: unknown, over: unknown): unknown {
   return Object.fromEntries(out);
 }
 
-/** A rule's options in force: the settings' merged over the rule's defaults, then parsed (defaults filled in). */
-function optionsOf(rule: Rule, written: Setting['options']): unknown {
-  const schema = rule.options as z.ZodType;
-  const defaults = schema.safeParse({});
-  return schema.parse(defaults.success ? mergeOptions(defaults.data, written ?? {}) : (written ?? {}));
+/**
+ * A setting's options over the ones in force before it, as resolve merges them along the chain: what the setting's
+ * word takes back is taken out of those first (the rule's supersede), then the two merge key by key.
+ */
+function overOptions(rule: Rule, before: unknown, written: Setting['options']): Setting['options'] {
+  const kept =
+    typeof rule.supersede === 'function' && isRecord(before) && isRecord(written)
+      ? rule.supersede(before, written)
+      : before;
+  return mergeOptions(kept, written) as Setting['options'];
+}
+
+/** A rule's options as written along the chain, merged over the rule's defaults (to be parsed, which fills the rest). */
+function optionsOverDefaults(rule: Rule, written: Setting['options']): unknown {
+  const defaults = (rule.options as z.ZodType).safeParse({});
+  return defaults.success ? overOptions(rule, defaults.data, written ?? {}) : (written ?? {});
+}
+
+/**
+ * The options in force of a rule whose settings each passed the schema, but whose merge may not: a child's doubt
+ * about the only mode its parent allows leaves none allowed. RULESET_BAD_OPTIONS names the last ruleset that wrote
+ * options for the rule, the ones it merged over, and what is wrong, rather than the schema's bare error.
+ */
+function optionsAlongChain(rule: Rule, written: Setting['options'], wrote: readonly Ruleset[], at: string): unknown {
+  const parsed = (rule.options as z.ZodType).safeParse(optionsOverDefaults(rule, written));
+  if (parsed.success) return parsed.data;
+  const last = wrote.at(-1);
+  const over = wrote
+    .slice(0, -1)
+    .map((rs) => rs.id)
+    .reverse();
+  const problems = parsed.error.issues.map(
+    (i) =>
+      `$.rules[${JSON.stringify(rule.id)}]${jsonPath(['options', ...i.path]).slice(1)}${over.length > 0 ? `, merged over ${over.join(', ')}` : ''} on ${at}: ${i.message}`,
+  );
+  const origin = last?.origin ?? 'ruleset';
+  throw new SandanError('RULESET_BAD_OPTIONS', `${origin}: ${problems.join('; ')}`, { details: { origin, problems } });
 }
 
 /** Rulesets by id, resolving `extends` chains and caching what is in force per date. */
@@ -393,10 +425,13 @@ export class RulesetRegistry {
     const rules: ResolvedRuleset['rules'] = [];
     for (const rule of this.rules) {
       let merged: Setting | undefined;
+      // The rulesets whose options for the rule are merged, root first: a merge the schema refuses names the last.
+      const wrote: Ruleset[] = [];
       for (const rs of rootFirst) {
         const settings = asArray(rs.data.rules?.[rule.id] as Setting | Setting[] | undefined).filter((s) =>
           isWithinDates(at, s.effectiveFrom, s.effectiveTo),
         );
+        if (settings.some((s) => s.options !== undefined)) wrote.push(rs);
         for (const s of settings) {
           merged = {
             ...merged,
@@ -405,7 +440,7 @@ export class RulesetRegistry {
             ...(s.source !== undefined && { source: labelRef(s.source, rs.data.sources) }),
             // A setting that states a severity stands on its own source; one that only tunes options keeps the parent's confidence.
             confidence: s.severity !== undefined ? s.confidence : (s.confidence ?? merged?.confidence),
-            options: mergeOptions(merged?.options, s.options) as Setting['options'],
+            options: overOptions(rule, merged?.options, s.options),
           };
         }
       }
@@ -417,7 +452,7 @@ export class RulesetRegistry {
       rules.push({
         rule,
         severity,
-        options: optionsOf(rule, merged.options),
+        options: optionsAlongChain(rule, merged.options, wrote, at),
         source: merged.source as string | undefined,
       });
     }

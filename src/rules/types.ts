@@ -134,6 +134,8 @@ export interface Rule<O = unknown> {
   check(ctx: RuleContext, options: O): Report[];
   /** Contradictions between options one ruleset writes for the rule, refused when it loads ({@link OptionProblem}). */
   checkOptions?(options: Partial<O>): OptionProblem[];
+  /** What a setting's options leave of the options in force before it, before they merge ({@link RuleDefinition.supersede}). */
+  supersede?(before: Partial<O>, written: Partial<O>): Partial<O>;
 }
 
 /**
@@ -166,6 +168,13 @@ export interface RuleDefinition<S extends z.ZodType, M extends Readonly<Record<s
    * missing), on each day, and what it returns refuses the ruleset at load with RULESET_BAD_OPTIONS.
    */
   checkOptions?(options: Partial<z.output<S>>): OptionProblem[];
+  /**
+   * What a setting's options (`written`) leave of the options in force before it (`before`: a parent's, an earlier
+   * setting's, the rule's defaults) where one option's word takes back another's: the two are then merged key by key
+   * as usual. Without it, a key the setting does not write is inherited whole, even where it contradicts what the
+   * setting writes (a parent's `allowed` listing the mode a child puts in `doubtful`).
+   */
+  supersede?(before: Partial<z.output<S>>, written: Partial<z.output<S>>): Partial<z.output<S>>;
 }
 
 /**

@@ -48,8 +48,20 @@ export const tradeModeAllowed = defineRule({
       },
     ],
   },
+  // A setting's word about a mode wins for that mode over the options before it (a parent's, the defaults): a mode it
+  // doubts leaves the inherited allowed, which is read first and passed it, the doubt dropped without a word; a mode
+  // it allows leaves the inherited doubt. A list it writes replaces the inherited one whole, as before.
+  supersede(before, written) {
+    const without = (list: string[] | undefined, taken: string[] | undefined) =>
+      list?.filter((mode) => taken?.includes(mode) !== true);
+    return {
+      ...before,
+      ...(before.allowed !== undefined && { allowed: without(before.allowed, written.doubtful) }),
+      ...(before.doubtful !== undefined && { doubtful: without(before.doubtful, written.allowed) }),
+    };
+  },
   // A mode in both lists passes (allowed is read first), so its doubt said nothing: one ruleset writing both is a slip.
-  // A child's allowed over its parent's doubt is not: the merged options are the chain's, not checked here.
+  // Across the chain the later word wins (supersede): the merged options are the chain's, not checked here.
   checkOptions(options) {
     const allowed = new Set(options.allowed ?? []);
     return (options.doubtful ?? []).flatMap((mode, i) =>

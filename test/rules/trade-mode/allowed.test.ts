@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadRuleset, RULES, validate } from '../../../src/rules/index.js';
+import { defaultRegistry, loadRuleset, RULES, RulesetRegistry, validate } from '../../../src/rules/index.js';
+import type { Ruleset } from '../../../src/rules/ruleset.js';
 import { tradeModeAllowed } from '../../../src/rules/trade-mode/allowed.js';
 import { nationalSetting, ruleTester } from '../rule-tester.js';
 
@@ -213,5 +214,103 @@ describe('a mode one ruleset lists both in allowed and in doubtful is refused wh
       ]),
     ).toBeUndefined();
     expect(failure({ options: { allowed: ['9610'], doubtful: ['1210'] }, source: 'OWN' })).toBeUndefined();
+  });
+});
+
+describe('a child that only doubts a mode its parent allows: the child’s word about that mode wins', () => {
+  // Until session 60 the inherited allowed list, read first, passed the mode, and the child's doubt was dropped
+  // without a word: a zone ruleset that doubts 1210 under a parent that allows it let 1210 pass.
+  const fixture = (name: string) =>
+    loadRuleset(
+      JSON.parse(readFileSync(new URL(`../../fixtures/ruleset-chain/${name}.json`, import.meta.url), 'utf8')),
+      RULES,
+      `${name}.json`,
+    );
+  const registry = () =>
+    new RulesetRegistry(RULES, [
+      ...defaultRegistry()
+        .ids()
+        .map((id) => defaultRegistry().get(id) as Ruleset),
+      fixture('zone-parent'),
+      fixture('zone-child'),
+    ]);
+  const example = () =>
+    JSON.parse(readFileSync(new URL('../../../examples/hangzhou-1210.json', import.meta.url), 'utf8'));
+  const tradeMode = (r: ReturnType<typeof validate>) =>
+    r.issues.filter((i) => i.ruleId === 'trade-mode/allowed').map((i) => [i.code, i.severity, i.actual, i.expected]);
+  const options = (id: string) =>
+    registry()
+      .resolve(id, '2026-01-01')
+      .rules.find((r) => r.rule.id === 'trade-mode/allowed')?.options;
+
+  it('the parent alone: 1210 passes', () => {
+    expect(tradeMode(validate(example(), { registry: registry(), ruleset: fixture('zone-parent') }))).toEqual([]);
+  });
+
+  it('the child: 1210 warns (doubtful), no longer sure; 9610 and 1239 stay allowed, 0110 is refused', () => {
+    expect(options('zone-child')).toEqual({ allowed: ['9610', '1239'], doubtful: ['1210'] });
+    expect(tradeMode(validate(example(), { registry: registry(), ruleset: fixture('zone-child') }))).toEqual([
+      ['trade-mode-not-allowed', 'warning', '1210', '9610 | 1239'],
+    ]);
+    const d = example();
+    d.inventory.tradeMode = '0110';
+    expect(tradeMode(validate(d, { registry: registry(), ruleset: fixture('zone-child') }))).toEqual([
+      ['trade-mode-not-allowed', 'error', '0110', '9610 | 1239'],
+    ]);
+  });
+
+  it('over the national ruleset (and over the rule’s defaults) too: doubtful alone takes the mode out of allowed', () => {
+    const child = loadRuleset(
+      { ...JSON.parse(JSON.stringify(fixture('zone-child').data)), id: 'zone-direct', extends: 'national' },
+      RULES,
+      'zone-direct.json',
+    );
+    expect(tradeMode(validate(example(), { ruleset: child }))).toEqual([
+      ['trade-mode-not-allowed', 'warning', '1210', '9610 | 1239'],
+    ]);
+  });
+
+  it('a grandchild that lists the mode in allowed again makes it sure again', () => {
+    const grandchild = loadRuleset(
+      {
+        id: 'zone-grandchild',
+        version: '1',
+        extends: 'zone-child',
+        sources: [{ id: 'OWN', issuer: 'Example Shop Ltd.', title: 'Zone approval', section: '§3', kind: 'primary' }],
+        rules: { 'trade-mode/allowed': { options: { allowed: ['9610', '1210'] }, source: 'OWN' } },
+      },
+      RULES,
+      'zone-grandchild.json',
+    );
+    expect(tradeMode(validate(example(), { registry: registry(), ruleset: grandchild }))).toEqual([]);
+  });
+  it('a child that doubts the only mode its parent allows leaves none sure: RULESET_BAD_OPTIONS, naming the child', () => {
+    const parent = loadRuleset(
+      {
+        id: 'only-1210',
+        version: '1',
+        extends: 'national',
+        sources: [{ id: 'OWN', issuer: 'Example Shop Ltd.', title: 'Zone approval', section: '§1', kind: 'primary' }],
+        rules: { 'trade-mode/allowed': { options: { allowed: ['1210'] }, source: 'OWN' } },
+      },
+      RULES,
+      'only-1210.json',
+    );
+    const child = loadRuleset(
+      { ...JSON.parse(JSON.stringify(fixture('zone-child').data)), id: 'doubts-it', extends: 'only-1210' },
+      RULES,
+      'doubts-it.json',
+    );
+    const reg = new RulesetRegistry(RULES, [defaultRegistry().get('national') as Ruleset, parent, child]);
+    let failure: unknown;
+    try {
+      reg.resolve('doubts-it', '2026-01-01');
+    } catch (e) {
+      failure = [(e as { code?: string }).code, (e as Error).message];
+    }
+    expect(failure).toEqual([
+      'RULESET_BAD_OPTIONS',
+      'doubts-it.json: $.rules["trade-mode/allowed"].options.allowed, merged over only-1210, national on 2026-01-01: Too small: expected array to have >=1 items',
+    ]);
   });
 });

@@ -253,6 +253,36 @@ describe('财关税〔2016〕18号 (2016-04-08 … 2018-12-31): single 2000, ann
   it('the 2019 single-item path is not applied to 2018: 6,000.00, one item → general trade', () => {
     expect(verdict(order([{ price: '6000.00' }]), at2018).regime).toBe('general-trade');
   });
+
+  it('"累加后超过个人年度限值的单次交易…均按照一般贸易方式全额征税": 1,000.00 with 19,000.00 used reaches 20,000.00, not over it → cbec; with 19,000.01 used, 20,000.01 → general trade (1313)', () => {
+    const at = verdict(order([{ price: '1000.00' }]), at2018, '19000.00');
+    expect(at.regime).toBe('cbec');
+    expect(at.codes).toEqual([]);
+    const over = verdict(order([{ price: '1000.00' }]), at2018, '19000.01');
+    expect(over.regime).toBe('general-trade');
+    expect(over.codes).toEqual(['1313:error']);
+    expect(over.rules[0]).toMatchObject({ actual: '20000.01' });
+  });
+});
+
+describe('the policy of the declaration date (49号: 本通知自2019年1月1日起执行), read off inventory.declTime', () => {
+  // One item of 3,000.00 (above 18号's 2,000, within 49号's 5,000), declared on either side of midnight, Beijing.
+  const declared = (declTime: string) => {
+    const d = order([{ price: '3000.00' }]);
+    d.inventory.declTime = declTime;
+    d.order.appTime = declTime;
+    return validate(d, { rates: RATES })
+      .issues.filter((i) => i.ruleId.startsWith('limits/'))
+      .map((i) => `${i.code}:${i.severity}:${i.expected}`);
+  };
+
+  it('declared 2018-12-31 23:59:59: over 2,000 and one item, which 18号 sends to general trade (-621005)', () => {
+    expect(declared('20181231235959')).toEqual(['-621005:error:≤ 2000.00']);
+  });
+
+  it('declared 2019-01-01 00:00:00: within 5,000 → cbec', () => {
+    expect(declared('20190101000000')).toEqual([]);
+  });
 });
 
 describe('decideRegime', () => {

@@ -22,6 +22,22 @@ async function start(engine: FakeEngine = fakeEngine(), options = {}) {
   return { engine, http };
 }
 
+/**
+ * A client that asks GET /receipts and reads none of its answer (once its request is written, after the emulator has
+ * had 300 ms to build the answer): the emulator holds that answer until the socket is destroyed.
+ */
+async function unreadReceipts(port: number): Promise<ReturnType<typeof connect>> {
+  const reader = await new Promise<ReturnType<typeof connect>>((resolve) => {
+    const s = connect(port, '127.0.0.1', () => {
+      s.pause(); // reads nothing
+      s.write(`GET /receipts HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`, () => resolve(s));
+    });
+    s.on('error', () => {});
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  return reader;
+}
+
 const order = (no: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><CEB311Message><orderNo>${no}</orderNo></CEB311Message>`;
 
@@ -154,15 +170,7 @@ describe('HTTP transport', () => {
     const { engine, http } = await start(fakeEngine(), { maxBodyBytes: 2 * 1024 * 1024 });
     // A receipt list of some 18 MB (its orderNo thrice; more than the kernel's socket buffers take), at most 8 MiB held.
     engine.emit('x'.repeat(6_000_000));
-    const ask = `GET /receipts HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\n\r\n`;
-    const reader = await new Promise<ReturnType<typeof connect>>((resolve) => {
-      const s = connect(http.port, '127.0.0.1', () => {
-        s.pause(); // reads nothing
-        s.write(ask, () => resolve(s));
-      });
-      s.on('error', () => {});
-    });
-    await new Promise((r) => setTimeout(r, 300));
+    const reader = await unreadReceipts(http.port);
     const second = await fetch(`${http.url}/receipts`);
     expect(second.status).toBe(503);
     expect(second.headers.get('retry-after')).toBe('1');
@@ -184,14 +192,7 @@ describe('HTTP transport', () => {
     const engine = fakeEngine();
     const { http } = await start(engine, { maxBodyBytes: 2 * 1024 * 1024 });
     engine.emit('x'.repeat(6_000_000));
-    const reader = await new Promise<ReturnType<typeof connect>>((resolve) => {
-      const s = connect(http.port, '127.0.0.1', () => {
-        s.pause();
-        s.write(`GET /receipts HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\n\r\n`, () => resolve(s));
-      });
-      s.on('error', () => {});
-    });
-    await new Promise((r) => setTimeout(r, 300));
+    const reader = await unreadReceipts(http.port);
     // From here on, each receipt handed out counts the reads of its name: what building an answer does (XML or JSON).
     let built = 0;
     const receipts = engine.receipts.bind(engine);
@@ -262,14 +263,7 @@ describe('HTTP transport', () => {
     const { engine, http } = await start(fakeEngine(), { maxBodyBytes: 4 * 1024 * 1024 });
     // A client that reads nothing holds a receipt list of some 12 MB (its orderNo thrice) of the 16 MiB.
     engine.emit('x'.repeat(4_000_000));
-    const reader = await new Promise<ReturnType<typeof connect>>((resolve) => {
-      const s = connect(http.port, '127.0.0.1', () => {
-        s.pause();
-        s.write(`GET /receipts HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\n\r\n`, () => resolve(s));
-      });
-      s.on('error', () => {});
-    });
-    await new Promise((r) => setTimeout(r, 300));
+    const reader = await unreadReceipts(http.port);
     // A body of 2.5 MB fits beside it; its acknowledgement (the fake engine's repeats the orderNo) would not.
     const orderNo = 'o'.repeat(2_500_000);
     const r = await fetch(`${http.url}/ceb`, {

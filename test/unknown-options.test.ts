@@ -296,6 +296,22 @@ describe('an unknown option key is misuse, named with the option it likely meant
       expect.stringMatching(/^PostgresQuotaStore: unknown option "ownPool" \(did you mean "ownsPool"\?\)/),
     ]);
     expect(new PostgresQuotaStore({} as never, { ownsPool: false, schema: 's' }).readOnly).toBe(false);
+    // Its nested columns by their path: a misspelt one read as a column the tables have.
+    expect(
+      await thrown(
+        () =>
+          new PostgresQuotaStore(
+            {} as never,
+            { readOnly: true, columns: { ebpcode: false, quantities: true } } as never,
+          ),
+      ),
+    ).toEqual([
+      'QUOTA_INVALID',
+      'PostgresQuotaStore: unknown option "columns.ebpcode" (did you mean "columns.ebpCode"?); columns\'s options are ebpCode, quantities, returns',
+    ]);
+    expect(
+      new PostgresQuotaStore({} as never, { readOnly: true, columns: { ebpCode: false, quantities: true } }).readOnly,
+    ).toBe(true);
   });
 
   it('createEngine, startHttpTransport and startFolderTransport', async () => {
@@ -321,6 +337,12 @@ describe('an unknown option key is misuse, named with the option it likely meant
           'receipts: unknown option "orderNO" (did you mean "orderNo"?); its options are orderNo, ebpCode',
         ]);
         expect(engine.receipts(0, { orderNo: 'SO-1' })).toEqual([]);
+        // A misspelt sessionID opened a request under a new one (the caller's never answered).
+        expect(await thrown(() => engine.requestPaymentData('SO-2', { sessionId: 'S-2' } as never))).toEqual([
+          'INVALID_OPTION',
+          'requestPaymentData: unknown option "sessionId" (did you mean "sessionID"?); its options are ebpCode, sessionID',
+        ]);
+        expect(engine.requestPaymentData('SO-2', { sessionID: 'S-2' }).sessionID).toBe('S-2');
         expect((await thrown(() => startHttpTransport(engine, { allowedHost: [] } as never)))[1]).toMatch(
           /^startHttpTransport: unknown option "allowedHost" \(did you mean "allowedHosts"\?\)/,
         );

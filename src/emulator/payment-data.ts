@@ -13,6 +13,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { SandanError } from '../errors.js';
 import { isRecord, nonBlankText } from '../model/guards.js';
+import { knownOptions, optionNames } from '../model/options.js';
 import { readCertificate, type CertificateInfo } from '../sign/signer.js';
 import { verifyPayExchange } from '../sign/payex.js';
 import { certificateValidityAt } from '../sign/verify-message.js';
@@ -88,6 +89,12 @@ export const PAYMENT_DATA_MESSAGES = {
 /** How long an upload is taken after the request: "within 2 minutes" (integrators' guides; no customs text found). */
 export const DEFAULT_PAYMENT_DATA_WINDOW = '2m';
 
+/** What requestPaymentData (the desk's request, the engine's and the emulator's) takes. */
+const PAYMENT_DATA_REQUEST_OPTION_NAMES = optionNames<{ ebpCode?: string; sessionID?: string }>({
+  ebpCode: true,
+  sessionID: true,
+});
+
 /** The desk itself: the engine holds one, on its clock, with its ids, trusted certificates and history limit. */
 export class PaymentDataDesk {
   private readonly requests = new Map<string, PaymentDataRequest & { answered: boolean }>();
@@ -114,7 +121,8 @@ export class PaymentDataDesk {
    * requests carry). Misuse (no orderNo, a sessionID already open) throws INVALID_OPTION.
    */
   request(orderNo: string, options: { ebpCode?: string; sessionID?: string } = {}): PaymentDataRequest {
-    if (!isRecord(options)) throw new SandanError('INVALID_OPTION', 'requestPaymentData: options must be an object');
+    // (a misspelt sessionID opened the request under a new one, which the caller's upload never matched)
+    options = knownOptions(options, 'requestPaymentData', PAYMENT_DATA_REQUEST_OPTION_NAMES);
     const order = nonBlankText(orderNo);
     if (order === undefined) throw new SandanError('INVALID_OPTION', 'requestPaymentData needs an orderNo');
     if (options.ebpCode !== undefined && nonBlankText(options.ebpCode) === undefined)

@@ -66,6 +66,15 @@ const POSTGRES_QUOTA_STORE_TAKES = optionNames<NonNullable<ConstructorParameters
   columns: true,
 });
 
+/** The constructor's `columns`: which of the columns later sandans added the tables have. */
+const POSTGRES_QUOTA_COLUMNS = optionNames<
+  NonNullable<NonNullable<ConstructorParameters<typeof PostgresQuotaStore>[1]>['columns']>
+>({
+  ebpCode: true,
+  quantities: true,
+  returns: true,
+});
+
 /** A query result: the part of pg's `QueryResult` the store reads. */
 export interface PostgresQueryResult<R> {
   /** The rows returned. */
@@ -283,6 +292,8 @@ export class PostgresQuotaStore implements QuotaStore {
     } = {},
   ) {
     options = knownOptions(options, 'PostgresQuotaStore', POSTGRES_QUOTA_STORE_TAKES, 'QUOTA_INVALID');
+    // (a misspelt column was read as one the tables have)
+    knownOptions(options.columns, 'PostgresQuotaStore', POSTGRES_QUOTA_COLUMNS, 'QUOTA_INVALID', 'columns');
     this.readOnly = options.readOnly === true;
     this.has = { ebpCode: true, quantities: true, ...options.columns, returns: options.columns?.returns ?? true };
     if (!(this.has.ebpCode && this.has.quantities) && !this.readOnly)

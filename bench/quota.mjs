@@ -13,9 +13,11 @@ const AT = '2026-06-01T10:00:00+08:00';
 async function load() {
   const dist = (p) => new URL(`../dist/${p}.js`, import.meta.url);
   if (['index', 'quota/sqlite', 'quota/postgres'].every((p) => existsSync(dist(p)))) {
+    const lib = await import(dist('index'));
     return {
       from: 'dist',
-      lib: await import(dist('index')),
+      lib,
+      idCheckCharacter: lib.idCheckCharacter,
       sqlite: await import(dist('quota/sqlite')),
       postgres: await import(dist('quota/postgres')),
     };
@@ -25,6 +27,7 @@ async function load() {
     return {
       from: 'src (tsx)',
       lib: await import(src('quota/index')),
+      idCheckCharacter: (await import(src('rules/id-number'))).idCheckCharacter,
       sqlite: await import(src('quota/sqlite')),
       postgres: await import(src('quota/postgres')),
     };
@@ -33,8 +36,17 @@ async function load() {
   }
 }
 
-/** Buyer IDs: each buyer takes 10 orders of 10 CNY (a busy buyer's year), far below the limit, so nothing is refused. */
-const buyer = (n) => `BENCH${String(Math.floor(n / 10)).padStart(13, '0')}`;
+/**
+ * Buyer IDs: each buyer takes 10 orders of 10 CNY (a busy buyer's year), far below the limit, so nothing is refused.
+ * The ledger takes resident ID card numbers only (17 digits and the GB 11643 check character): an area code, then the
+ * buyer's number in the other 11 digits.
+ */
+function buyerIds(idCheckCharacter) {
+  return (n) => {
+    const first17 = `110105${String(Math.floor(n / 10)).padStart(11, '0')}`;
+    return first17 + idCheckCharacter(first17);
+  };
+}
 
 async function measure(workers, reserveOne) {
   let done = 0;
@@ -63,6 +75,7 @@ if (!loaded) {
   );
 } else {
   const { lib, sqlite, postgres, from } = loaded;
+  const buyer = buyerIds(loaded.idCheckCharacter);
 
   // SQLite: one process, one ledger, reservations one after another (each its own transaction).
   const dir = mkdtempSync(join(tmpdir(), 'sandan-bench-quota-'));

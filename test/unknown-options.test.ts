@@ -34,6 +34,7 @@ import {
   validate,
   validateStream,
   verifyMessage,
+  verifyPayExchange,
   wrapDxp,
 } from '../src/index.js';
 import { applyReceipt, applyReceipts, MemoryQuotaStore, QuotaLedger, validateWithQuota } from '../src/quota/index.js';
@@ -256,6 +257,11 @@ describe('an unknown option key is misuse, named with the option it likely meant
     expect(await thrown(() => signPayExchange({} as never, {} as never, { certificateNumbr: '1' } as never))).toEqual([
       'INVALID_OPTION',
       'signPayExchange: unknown option "certificateNumbr" (did you mean "certificateNumber"?); its options are signatureAlgorithm, sm2SignatureEncoding, certificateNumber',
+    ]);
+    // A misspelt certNo checked the upload against no registered number, before the certificate is read.
+    expect(await thrown(() => verifyPayExchange('{}', { certificate: 'x', certNO: '1' } as never))).toEqual([
+      'INVALID_OPTION',
+      'verifyPayExchange: unknown option "certNO" (did you mean "certNo"?); its options are certificate, signatureAlgorithm, certNo',
     ]);
     expect((await thrown(() => openReqResponse({ Code: '20000' } as never)))[1]).toMatch(
       /^openReqResponse: unknown option "Code" \(did you mean "code"\?\)/,

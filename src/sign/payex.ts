@@ -271,6 +271,13 @@ type PayExFailure = Extract<PayExVerifyResult, { valid: false }>;
 
 const fail = (reason: PayExFailure['reason'], message: string): PayExFailure => ({ valid: false, reason, message });
 
+/** What {@link verifyPayExchange} takes. */
+const PAYEX_VERIFY_OPTION_NAMES = optionNames<Parameters<typeof verifyPayExchange>[1]>({
+  certificate: true,
+  signatureAlgorithm: true,
+  certNo: true,
+});
+
 /**
  * Verifies a payExInfoStr against the certificate registered for its certNo. The sign string is
  * rebuilt from the JSON text as received, so number formatting and key order are what was signed.
@@ -286,6 +293,8 @@ export function verifyPayExchange(
 ): PayExVerifyResult {
   checkArgument(payExInfoStr, 'text', 'verifyPayExchange', 'payExInfoStr');
   checkArgument(options, 'object', 'verifyPayExchange', 'the options');
+  // (a misspelt certNo checked the upload against no registered number)
+  knownOptions(options, 'verifyPayExchange', PAYEX_VERIFY_OPTION_NAMES);
   const cert = readCertificate(options.certificate);
   let raw: Map<string, string>;
   let parsed: Record<string, unknown>;

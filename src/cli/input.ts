@@ -294,9 +294,14 @@ export function inputArgs(files: string | readonly string[], command: string, st
 /**
  * The files that command-line arguments name: files as given, folders walked for `.json`,
  * `.ndjson` (and `.jsonl`) files, globs expanded (for shells that did not), `-` for standard
- * input. An argument that names nothing is a SandanError (exit 2).
+ * input. An argument that names nothing is a SandanError (exit 2); with `errorOnUnmatched` false (the commands'
+ * `--no-error-on-unmatched-pattern`, as ESLint's and Prettier's) a folder with no declaration file, or a pattern that
+ * matches none, names no file instead (a file named that is not there is still refused).
  */
-export async function expandInputs(args: readonly string[]): Promise<InputFile[]> {
+export async function expandInputs(
+  args: readonly string[],
+  { errorOnUnmatched = true }: { errorOnUnmatched?: boolean } = {},
+): Promise<InputFile[]> {
   // (filesNamedBy reads each argument as status does: a file named twice is read once, where it came first)
   const files = await filesNamedBy(args, {
     wanted: (f) => DECLARATION_FILE.test(f),
@@ -305,7 +310,7 @@ export async function expandInputs(args: readonly string[]): Promise<InputFile[]
     unreadable: 'list',
     stdin: true,
     pattern: globPattern,
-    refuseEmpty: 'declaration files (.json, .ndjson, .jsonl)',
+    ...(errorOnUnmatched && { refuseEmpty: 'declaration files (.json, .ndjson, .jsonl)' }),
   });
   const out: InputFile[] = [];
   for (const { path, unreadable } of files) {

@@ -216,7 +216,15 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError && !io.closed?.()) {
       if (e.exitCode === 0) return EXIT.ok;
-      return refusal === undefined ? EXIT.usage : reportRefusal(refusal, io, commandOf(program, argv));
+      if (refusal === undefined) return EXIT.usage;
+      const command = commandOf(program, argv);
+      try {
+        await refusalDocument(program, command, refusal, io);
+      } catch (w) {
+        if (w instanceof OutputClosedError) return EXIT.pipe;
+        throw w;
+      }
+      return reportRefusal(refusal, io, command);
     }
     return report(e, io, commandOf(program, argv));
   }
@@ -237,17 +245,43 @@ function commandOf(program: Parameters<RegisterCommand>[0], argv: readonly strin
   return sub === undefined ? command.name() : `${command.name()} ${sub.name()}`;
 }
 
+/** Commander's refusal as its message and its "Did you mean …?" suggestion, if it makes one. */
+function refusalParts(refusal: string): { message: string; suggestion: string | undefined } {
+  // (the suggestion is commander's last line; a line break before it was typed by the user, and is shown escaped)
+  const text = refusal.replace(/^error: /, '').replace(/\n$/, '');
+  const said = text.match(/\n\((Did you mean [^\n]+\?)\)$/);
+  return { message: said ? text.slice(0, said.index) : text, suggestion: said?.[1] };
+}
+
+/**
+ * For commander's refusal of a command line in which it read `--format sarif` or `junit` (`--format sarif --formt x`),
+ * the document a run that failed before results writes (validate's and tax's `failWithDocument`): a later CI step reads
+ * the output file, and an empty one failed there with a parse error. A refused `--format` value itself writes nothing:
+ * no format was asked for that sandan knows.
+ */
+async function refusalDocument(
+  program: Parameters<RegisterCommand>[0],
+  command: string | undefined,
+  refusal: string,
+  io: CliIo,
+): Promise<void> {
+  let cmd: Parameters<RegisterCommand>[0] | undefined = program;
+  for (const name of command?.split(' ') ?? []) cmd = cmd?.commands.find((c) => c.name() === name);
+  const format: unknown = cmd?.opts().format;
+  if (cmd === undefined || (format !== 'sarif' && format !== 'junit')) return;
+  const { failureOutput } = await import('./formats/index.js');
+  const message = oneLine(redactSecrets(refusalParts(refusal).message));
+  const out = failureOutput(format, { code: 'INVALID_OPTION', message }, `sandan ${command}`);
+  if (out !== undefined) io.stdout(out);
+}
+
 /**
  * Tells commander's refusal of a command line (`error: unknown option '--formt'`, and commander's
  * "(Did you mean --format?)" on a line of its own) as sandan tells its errors: `sandan: …` on one
  * line, then a hint with the suggestion and the help to read. Exit 2, a usage error.
  */
 function reportRefusal(refusal: string, io: CliIo, command: string | undefined): number {
-  // (the suggestion is commander's last line; a line break before it was typed by the user, and is shown escaped)
-  const text = refusal.replace(/^error: /, '').replace(/\n$/, '');
-  const said = text.match(/\n\((Did you mean [^\n]+\?)\)$/);
-  const message = said ? text.slice(0, said.index) : text;
-  const suggestion = said?.[1];
+  const { message, suggestion } = refusalParts(refusal);
   const help = `See \`sandan${command === undefined ? '' : ` ${command}`} --help\`.`;
   try {
     io.stderr(

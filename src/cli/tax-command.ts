@@ -13,6 +13,7 @@ import { readRatesFile, readRulesetFile } from './data-files.js';
 import { countSeverities, formatIssuesText, paintFor, rulesetText } from './format.js';
 import {
   createReporter,
+  failWithDocument,
   FORMATS,
   locationText,
   type LocatedIssue,
@@ -32,6 +33,7 @@ interface TaxOptions {
   ruleset?: string;
   format?: OutputFormat;
   ndjson?: boolean;
+  errorOnUnmatchedPattern?: boolean;
   quiet?: boolean;
   maxWarnings?: string;
   config?: string;
@@ -109,21 +111,33 @@ async function taxCommand(
   opts: TaxOptions,
   { io }: CommandContext,
 ): Promise<number> {
-  // The configuration's inputs to the figures apply; its format and maxWarnings are validate's defaults.
-  const loaded = await loadConfig(opts.config, (line) => io.stderr(line));
-  const district = opts.district ?? loaded?.config.district;
-  const ruleset = await readSetting(opts.ruleset, 'ruleset', loaded, readRulesetFile);
-  const rates = await readSetting(opts.rates, 'rates', loaded, readRatesFile);
   const format: OutputFormat = opts.format ?? 'text';
-  const maxWarnings = maxWarningsOption(opts.maxWarnings);
-  const calc = createTaxCalculator({
-    // (named as the user wrote it: the library would say `at:`)
-    ...(opts.at !== undefined && { at: isoDateOption(opts.at, '--at', 'INVALID_OPTION') }),
-    ...(district !== undefined && { district }),
-    ...(ruleset !== undefined && { ruleset }),
-    ...(rates !== undefined && { rates }),
-  });
-  const inputs = await expandInputs(inputArgs(files, 'tax', io.stdinIsTTY));
+  // A failure before results (a bad option, configuration or ruleset, a folder with no declarations) still gives SARIF
+  // and JUnit a document that carries it, as validate's do.
+  const { inputs, rates, maxWarnings, calc } = await failWithDocument(
+    io,
+    { format },
+    async () => {
+      // The configuration's inputs to the figures apply; its format and maxWarnings are validate's defaults.
+      const loaded = await loadConfig(opts.config, (line) => io.stderr(line));
+      const district = opts.district ?? loaded?.config.district;
+      const ruleset = await readSetting(opts.ruleset, 'ruleset', loaded, readRulesetFile);
+      const rates = await readSetting(opts.rates, 'rates', loaded, readRatesFile);
+      const maxWarnings = maxWarningsOption(opts.maxWarnings);
+      const calc = createTaxCalculator({
+        // (named as the user wrote it: the library would say `at:`)
+        ...(opts.at !== undefined && { at: isoDateOption(opts.at, '--at', 'INVALID_OPTION') }),
+        ...(district !== undefined && { district }),
+        ...(ruleset !== undefined && { ruleset }),
+        ...(rates !== undefined && { rates }),
+      });
+      const inputs = await expandInputs(inputArgs(files, 'tax', io.stdinIsTTY), {
+        errorOnUnmatched: opts.errorOnUnmatchedPattern !== false,
+      });
+      return { inputs, rates, maxWarnings, calc };
+    },
+    'sandan tax',
+  );
   const paint = paintFor(io.stdoutIsTTY, io.env);
   // text, json and ndjson carry the figures; the CI formats (annotations, SARIF, JUnit) carry the issues.
   const reporter: Reporter | undefined =
@@ -255,6 +269,10 @@ export function registerTaxCommand(program: Command, ctx: CommandContext): void 
         .default('text'),
     )
     .option('--ndjson', 'treat the input as NDJSON even if it has one line')
+    .option(
+      '--no-error-on-unmatched-pattern',
+      'a folder with no declaration file, or a pattern that matches none, names no file rather than exit 2 (as ESLint and Prettier)',
+    )
     .option('-q, --quiet', 'show no progress bar')
     .option('--max-warnings <n>', 'exit 1 when there are more than n warnings (as ESLint; -1: no limit)')
     .option(

@@ -3,8 +3,7 @@ import type { CommandContext } from './command.js';
 import type { Issue } from '../model/issue.js';
 import { jsonErrorOffset, lineColumnAt, locateJsonPaths } from '../model/json-position.js';
 import { duplicateKeyIssues, inputIssue } from '../model/json-input.js';
-import { isSandanError, oneLine, SandanError } from '../errors.js';
-import { redactSecrets } from '../redact.js';
+import { SandanError } from '../errors.js';
 import { QuotaLedger } from '../quota/ledger.js';
 import { validateWithQuota } from '../quota/validate.js';
 import { createValidator, type ValidateOptions, type ValidationResult } from '../rules/index.js';
@@ -14,11 +13,12 @@ import { readGoodsRecordsFile, readPositiveListFiles, readRatesFile, readRuleset
 import { countSeverities, paintFor } from './format.js';
 import {
   createReporter,
-  failureOutput,
+  failWithDocument,
   FORMATS,
   type LocatedIssue,
   type OutputFormat,
   type RunSummary,
+  UNREADABLE_ISSUE,
 } from './formats/index.js';
 import { loadConfig, readSetting } from './config.js';
 import { expandInputs, inputArgs, openInputs, readRecords, type InputFile, type ReportedRecord } from './input.js';
@@ -37,6 +37,7 @@ interface ValidateCommandOptions {
   quotaBusyTimeout?: string;
   format?: OutputFormat;
   ndjson?: boolean;
+  errorOnUnmatchedPattern?: boolean;
   quiet?: boolean;
   maxWarnings?: string;
   config?: string;
@@ -94,7 +95,9 @@ async function validateCommand(
       ...(positiveLists !== undefined && { positiveLists }),
     };
     const validator = createValidator(options);
-    const inputs = await expandInputs(inputArgs(files, 'validate', io.stdinIsTTY));
+    const inputs = await expandInputs(inputArgs(files, 'validate', io.stdinIsTTY), {
+      errorOnUnmatched: opts.errorOnUnmatchedPattern !== false,
+    });
     const ledger = quotaDb === undefined ? undefined : await openLedger(quotaDb, opts.quotaBusyTimeout, io);
     return { inputs, format, maxWarnings, options, ledger, validator };
   });
@@ -107,24 +110,6 @@ async function validateCommand(
     );
   } finally {
     await ledger?.close();
-  }
-}
-
-/**
- * Runs `prepare`; when it throws (a bad option, configuration or ruleset, a folder with no declarations) and the format
- * is SARIF or JUnit, first writes the document that tells it ({@link failureOutput}): CI reads the output file after
- * the step, and an empty one failed there with a parse error instead of sandan's message.
- */
-async function failWithDocument<T>(io: CliIo, said: { format?: OutputFormat | undefined }, prepare: () => Promise<T>) {
-  try {
-    return await prepare();
-  } catch (e) {
-    const out =
-      isSandanError(e) && said.format !== undefined
-        ? failureOutput(said.format, { code: e.code, message: oneLine(redactSecrets(e.message)) })
-        : undefined;
-    if (out !== undefined) io.stdout(out);
-    throw e;
   }
 }
 
@@ -197,7 +182,7 @@ function withDuplicateKeys(
  * file system gave (`Cannot read PATH: a broken symbolic link (to TARGET)`).
  */
 export function unreadableIssue(error: SandanError): Issue {
-  return inputIssue('input-unreadable', `无法读取该文件（${error.message}）`, error.message);
+  return inputIssue(UNREADABLE_ISSUE, `无法读取该文件（${error.message}）`, error.message);
 }
 
 interface RunOptions {
@@ -335,6 +320,10 @@ export function registerValidateCommand(program: Command, { io, setExit }: Comma
       ).choices([...FORMATS]),
     )
     .option('--ndjson', 'treat the input as NDJSON even if it has one line')
+    .option(
+      '--no-error-on-unmatched-pattern',
+      'a folder with no declaration file, or a pattern that matches none, names no file rather than exit 2 (as ESLint and Prettier)',
+    )
     .option('-q, --quiet', 'report errors only (warnings are still counted), and show no progress bar')
     .option('--max-warnings <n>', 'exit 1 when there are more than n warnings (as ESLint; -1: no limit)')
     .option(

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -303,5 +303,104 @@ describe('a folder or pattern that names no declaration file', () => {
       2,
       `sandan: no .xml, .json or .ndjson files found in the folder ${repo}/empty or its subfolders\n${HINT}`,
     ]);
+  });
+});
+
+describe('SARIF and JUnit when the run fails (exit 2)', () => {
+  const notification = (message: string, id = 'INVALID_OPTION') => ({
+    level: 'error',
+    message: { text: message },
+    descriptor: { id },
+  });
+
+  it('a file that cannot be read: the run has its result and an invocation marked unsuccessful naming the file', () => {
+    mkdirSync(join(repo, 'part'));
+    copyFileSync(BAD, join(repo, 'part', 'a.json'));
+    symlinkSync(join(repo, 'part', 'gone.json'), join(repo, 'part', 'b.json'));
+    const r = sandan(['validate', 'part', '--format', 'sarif'], repo);
+    expect(r.code).toBe(2);
+    const run = JSON.parse(r.stdout).runs[0];
+    const message = `Cannot read part/b.json: a broken symbolic link (to ${join(repo, 'part', 'gone.json')})`;
+    expect(r.stderr).toBe(`sandan: ${message}\n`);
+    expect(run.results.filter((x: { ruleId: string }) => x.ruleId === 'input-unreadable')).toHaveLength(1);
+    // Before: no invocations, and a consumer read the run as having checked every file.
+    expect(run.invocations).toEqual([
+      {
+        executionSuccessful: false,
+        toolExecutionNotifications: [
+          {
+            ...notification(message, 'FILE_UNREADABLE'),
+            locations: [{ physicalLocation: { artifactLocation: { uri: 'part/b.json', uriBaseId: '%SRCROOT%' } } }],
+          },
+        ],
+      },
+    ]);
+    // A run that read every file has none.
+    expect(JSON.parse(sandan(['validate', 'part/a.json', '--format', 'sarif'], repo).stdout).runs[0].invocations).toBe(
+      undefined,
+    );
+  });
+
+  it("commander's refusal after --format sarif or junit was read still writes the document; a refused --format none", () => {
+    const sarif = sandan(['validate', 'in', '--format', 'sarif', '--formt', 'x'], repo);
+    expect([sarif.code, sarif.stderr]).toEqual([
+      2,
+      "sandan: unknown option '--formt'\nhint: Did you mean --format? See `sandan validate --help`.\n",
+    ]);
+    // Before: nothing on standard output.
+    const run = JSON.parse(sarif.stdout).runs[0];
+    expect([run.results, run.invocations]).toEqual([
+      [],
+      [{ executionSuccessful: false, toolExecutionNotifications: [notification("unknown option '--formt'")] }],
+    ]);
+    // (commander reads the options after the one it refuses too)
+    expect(
+      JSON.parse(sandan(['validate', 'in', '--formt', 'x', '--format', 'sarif'], repo).stdout).runs[0].results,
+    ).toEqual([]);
+    const junit = sandan(['tax', 'in', '--format', 'junit', '--config'], repo);
+    expect(junit.code).toBe(2);
+    expect(junit.stdout).toContain('<testsuites name="sandan tax" tests="1" failures="0" errors="1">');
+    expect(junit.stdout).toContain(
+      `<error type="INVALID_OPTION" message="option '--config &lt;file&gt;' argument missing">`,
+    );
+    // A format commander refused, or none a document: nothing, as before.
+    for (const args of [
+      ['validate', 'in', '--format', 'sarf'],
+      ['validate', 'in', '--format', 'json', '--formt', 'x'],
+    ]) {
+      const r = sandan(args, repo);
+      expect([args.join(' '), r.code, r.stdout]).toEqual([args.join(' '), 2, '']);
+    }
+  });
+
+  it('tax, failing before results, writes the same document as validate', () => {
+    const message = `no declaration files (.json, .ndjson, .jsonl) found in the folder empty (${repo}/empty) or its subfolders`;
+    const sarif = sandan(['tax', 'empty', '--format', 'sarif'], repo);
+    expect(sarif.code).toBe(2);
+    // Before: nothing on standard output.
+    expect(JSON.parse(sarif.stdout).runs[0].invocations).toEqual([
+      { executionSuccessful: false, toolExecutionNotifications: [notification(message, 'FILE_UNREADABLE')] },
+    ]);
+    const junit = sandan(['tax', 'empty', '--format', 'junit', '--at', '2026-13-01'], repo);
+    expect(junit.code).toBe(2);
+    expect(junit.stdout).toContain('<testsuites name="sandan tax" tests="1" failures="0" errors="1">');
+    expect(junit.stdout).toContain('<error type="INVALID_OPTION"');
+  });
+});
+
+describe('--no-error-on-unmatched-pattern (as ESLint and Prettier)', () => {
+  it('a folder with no declaration, or a pattern matching none, names no file: exit 0, or the other files checked', () => {
+    for (const cmd of ['validate', 'tax']) {
+      const none = sandan(
+        [cmd, 'empty', 'empty/*.ndjson', '--no-error-on-unmatched-pattern', '--format', 'sarif'],
+        repo,
+      );
+      // Before: exit 2, unknown option.
+      expect([cmd, none.code, none.stderr, JSON.parse(none.stdout).runs[0].results]).toEqual([cmd, 0, '', []]);
+      const some = sandan([cmd, 'empty', 'in', '--no-error-on-unmatched-pattern', '--format', 'github'], repo);
+      expect([cmd, some.code, annotated(some.stdout)]).toEqual([cmd, 1, ['in/bad.json']]);
+      // A file named that is not there is still refused.
+      expect(sandan([cmd, 'missing.json', '--no-error-on-unmatched-pattern'], repo).code).toBe(2);
+    }
   });
 });

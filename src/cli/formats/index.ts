@@ -1,4 +1,7 @@
+import { isSandanError, oneLine } from '../../errors.js';
+import { redactSecrets } from '../../redact.js';
 import type { Paint } from '../format.js';
+import type { CliIo } from '../io.js';
 import { githubReporter } from './github.js';
 import { jsonReporter, ndjsonReporter } from './json.js';
 import { junitFailure, junitReporter } from './junit.js';
@@ -48,4 +51,29 @@ export function failureOutput(
   if (format === 'sarif') return sarifFailure(error);
   if (format === 'junit') return junitFailure(error, command);
   return undefined;
+}
+
+/**
+ * Runs `prepare`; when it throws (a bad option, configuration or ruleset, a folder with no declarations) and the format
+ * is SARIF or JUnit, first writes the document that tells it ({@link failureOutput}; `command` names the run, as
+ * {@link createReporter}'s does): CI reads the output file after the step, and an empty one failed there with a parse
+ * error instead of sandan's message. `said.format` is the format as far as it is known when something fails (the
+ * configuration may name it).
+ */
+export async function failWithDocument<T>(
+  io: CliIo,
+  said: { format?: OutputFormat | undefined },
+  prepare: () => Promise<T>,
+  command?: string,
+): Promise<T> {
+  try {
+    return await prepare();
+  } catch (e) {
+    const out =
+      isSandanError(e) && said.format !== undefined
+        ? failureOutput(said.format, { code: e.code, message: oneLine(redactSecrets(e.message)) }, command)
+        : undefined;
+    if (out !== undefined) io.stdout(out);
+    throw e;
+  }
 }

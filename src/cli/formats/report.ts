@@ -40,6 +40,9 @@ export interface RunSummary {
   warnings: number;
 }
 
+/** The issue of a file that could not be read at its turn: the run goes on, and ends with exit 2. */
+export const UNREADABLE_ISSUE = 'input-unreadable';
+
 /** Writes one output format: a report per declaration as it comes, then the summary. */
 export interface Reporter {
   declaration(r: DeclarationReport): void;

@@ -2,7 +2,7 @@ import { sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pkg from '../../../package.json';
 import { docsUrl } from '../../model/docs-url.js';
-import type { LocatedIssue, Reporter } from './report.js';
+import { type LocatedIssue, type Reporter, UNREADABLE_ISSUE } from './report.js';
 import { type FormatEnv, pathFromRoot, type ReportPath, reportPath } from './root-path.js';
 
 /** Where rules and issue codes are documented. */
@@ -63,9 +63,19 @@ export function sarifReporter(write: (s: string) => void, env: FormatEnv = {}): 
   const bases = new Map<string, string>();
   const rules = new Map<string, { index: number; issue: LocatedIssue }>();
   const results: unknown[] = [];
+  // Files that could not be read (exit 2: not every file was checked), told as the invocation's notifications.
+  const unread: unknown[] = [];
   return {
     declaration(r) {
       for (const i of r.issues) {
+        if (i.code === UNREADABLE_ISSUE)
+          unread.push({
+            level: 'error',
+            message: { text: i.message.en },
+            // (the code of the error behind the issue: only FILE_UNREADABLE is reported so, see openInputs)
+            descriptor: { id: 'FILE_UNREADABLE' },
+            locations: [{ physicalLocation: { artifactLocation: artifactLocation(i.location.file, env, bases) } }],
+          });
         let rule = rules.get(i.code);
         if (!rule) {
           rule = { index: rules.size, issue: i };
@@ -107,6 +117,9 @@ export function sarifReporter(write: (s: string) => void, env: FormatEnv = {}): 
         {
           ...(bases.size > 0 && {
             originalUriBaseIds: Object.fromEntries([...bases].map(([id, uri]) => [id, { uri }])),
+          }),
+          ...(unread.length > 0 && {
+            invocations: [{ executionSuccessful: false, toolExecutionNotifications: unread }],
           }),
           columnKind: 'utf16CodeUnits',
           results,

@@ -205,12 +205,28 @@ function statusLabelOf(r: ReconcileRowJSON): string {
   return labelText(l);
 }
 
-/** The label of each mismatch kind: the page's list and histogram, the workbook's Mismatches sheet. */
+/**
+ * The tax totals of a summary, labelled (代扣税款 is CEB311 taxTotal's own name; 退单 is customs' rejection of the
+ * inventory, CEB622 returnStatus 100).
+ */
+export const AMOUNT_LABELS = [
+  ['declaredTaxTotal', ['代扣税款', 'withheld']],
+  ['computedTaxTotal', ['计算税款', 'computed']],
+  ['billedTaxTotal', ['税单税款', 'billed']],
+  ['difference', ['差额', 'difference']],
+  // (last: the page and the workbook find withheld and billed by their places)
+  ['rejectedTaxTotal', ['退单代扣税款（应退还买家）', 'withheld on rejected orders (owed back to buyers)']],
+] as const satisfies ReadonlyArray<readonly [keyof ReconcileTotalsJSON, Label]>;
+
+/**
+ * The label of each mismatch kind: the text summary's list, the page's list and histogram, the workbook's Mismatches
+ * sheet. `declared` (billed − the order's taxTotal) is named as that total is, 代扣税款 / withheld.
+ */
 export const KIND_LABELS: Record<Mismatch['kind'], Label> = {
   customsTax: ['关税', 'customs duty'],
   consumptionTax: ['消费税', 'consumption tax'],
   valueAddedTax: ['增值税', 'VAT'],
-  declared: ['申报税额', 'declared total'],
+  declared: AMOUNT_LABELS[0][1],
 };
 
 /** The input counts, as the workbook lists them. */
@@ -283,19 +299,6 @@ export const WATERFALL_LABELS: Record<WaterfallCause, Label> = {
   other: ['其他', 'other'],
 };
 
-/**
- * The tax totals of a summary, labelled (代扣税款 is CEB311 taxTotal's own name; 退单 is customs' rejection of the
- * inventory, CEB622 returnStatus 100).
- */
-export const AMOUNT_LABELS = [
-  ['declaredTaxTotal', ['代扣税款', 'withheld']],
-  ['computedTaxTotal', ['计算税款', 'computed']],
-  ['billedTaxTotal', ['税单税款', 'billed']],
-  ['difference', ['差额', 'difference']],
-  // (last: the page and the workbook find withheld and billed by their places)
-  ['rejectedTaxTotal', ['退单代扣税款（应退还买家）', 'withheld on rejected orders (owed back to buyers)']],
-] as const satisfies ReadonlyArray<readonly [keyof ReconcileTotalsJSON, Label]>;
-
 /** The columns of a group's totals (by month, by district), on the page and in the workbook. */
 export const GROUP_LABELS = [...COUNT_LABELS.slice(0, 3), ...AMOUNT_LABELS] as const;
 
@@ -338,10 +341,10 @@ export function* reportTextChunks(
   let n = 0;
   let more = 0;
   for (const m of report.mismatches()) {
-    if (n === 0) yield 'mismatches (largest first; amount = billed − computed, or billed − declared):\n';
+    if (n === 0) yield 'mismatches (largest first; amount = billed − computed, or billed − withheld):\n';
     if (n < max)
       // (numbers from the inputs on one line: a line break in an orderNo would forge a line of the report)
-      yield `  ${oneLine(m.orderNo).padEnd(22)} ${oneLine(m.invtNo ?? '').padEnd(20)} ${m.kind.padEnd(15)} ${m.amount.padStart(12)}\n`;
+      yield `  ${oneLine(m.orderNo).padEnd(22)} ${oneLine(m.invtNo ?? '').padEnd(20)} ${labelIn<string>(KIND_LABELS, m.kind)[1].padEnd(15)} ${m.amount.padStart(12)}\n`;
     else more++;
     n++;
   }

@@ -38,7 +38,7 @@ describe('values of the data with control characters, in the text outputs', () =
   it('sandan reconcile: the mismatch lines of the text report', async () => {
     const r = await runCli([...reconcileArgs(data), '--quiet']);
     expect(r.stdout).toMatch(
-      new RegExp(`\\n  SD73${JSON_SHOWN.replace(/[\\[]/g, '\\$&')} +31052026I000000073 +declared`),
+      new RegExp(`\\n  SD73${JSON_SHOWN.replace(/[\\[]/g, '\\$&')} +31052026I000000073 +withheld`),
     );
     expectClean(r.stdout, 'stdout');
   });

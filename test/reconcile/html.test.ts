@@ -293,7 +293,7 @@ describe('renderReconcileHtml (string)', () => {
         (s.data as number[]).reduce((a, b) => a + b, 0),
       ]),
     ).toEqual([
-      ['申报税额 declared total', 0, 1],
+      ['代扣税款 withheld', 0, 1],
       ['__proto__ __proto__', 0, 1],
       ['constructor constructor', 0, 1],
       ['toString toString', 0, 1],

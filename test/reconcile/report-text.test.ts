@@ -31,3 +31,13 @@ describe('the text report of sandan reconcile', () => {
     for (const amount of [json.summary.declaredTaxTotal, json.summary.billedTaxTotal]) expect(text).toContain(amount);
   });
 });
+
+describe('the words of a mismatch kind', () => {
+  it('are the labels of the one table (KIND_LABELS), and declared is named as the withheld total is', async () => {
+    const output = await import('../../src/reconcile/output.js');
+    const withheld = output.AMOUNT_LABELS.find(([k]) => k === 'declaredTaxTotal')![1];
+    // CEB311 OrderHead taxTotal is 代扣税款 (XSD); CEB816 bills carry no total, only 应征关税/消费税/增值税.
+    expect(output.KIND_LABELS.declared).toEqual(withheld);
+    expect(output.KIND_LABELS.declared[0]).toBe('代扣税款');
+  });
+});

@@ -181,7 +181,7 @@ describe('--format xlsx: the report as a workbook', async () => {
       customsTax: '关税 / customs duty',
       consumptionTax: '消费税 / consumption tax',
       valueAddedTax: '增值税 / VAT',
-      declared: '申报税额 / declared total',
+      declared: '代扣税款 / withheld',
     };
     const entries = [...report.mismatches()];
     expect(new Set(entries.map((m) => m.kind)).size).toBeGreaterThan(1);

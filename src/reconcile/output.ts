@@ -4,6 +4,7 @@ import type { ReconcileReport } from './reconcile.js';
 import { STATUS_COUNT } from './totals.js';
 import {
   RECONCILE_STATUSES,
+  WATERFALL_CAUSES,
   type Mismatch,
   type ReconcileStatus,
   type ReconcileSummary,
@@ -186,7 +187,7 @@ export const COUNT_LABELS = [
  * The label of each row status: the words of its count in {@link COUNT_LABELS}, so that a row and the count it adds
  * to read alike. The CSV and the workbook's Rows sheet write it beside the status code (which scripts read).
  */
-export const STATUS_LABELS = Object.fromEntries(
+const STATUS_LABELS = Object.fromEntries(
   RECONCILE_STATUSES.map((st) => [st, COUNT_LABELS.find(([k]) => k === STATUS_COUNT[st])![1]]),
 ) as Record<ReconcileStatus, Label>;
 
@@ -194,7 +195,7 @@ export const STATUS_LABELS = Object.fromEntries(
  * The label of a bill row whose bills name no order: its orderNo cell is empty, so the label says what to look the
  * declaration up by (the filter still finds it under its status code).
  */
-export const NO_ORDER_LABEL: Label = [
+const NO_ORDER_LABEL: Label = [
   '有税单无申报（税单未载订单编号，请按清单编号查找）',
   'bill without declaration (its bills name no orderNo: search by invtNo)',
 ];
@@ -284,20 +285,18 @@ function groupTable(title: string, groups: Record<string, ReconcileTotalsJSON>):
 }
 
 /**
- * The causes of the waterfall, labelled: the page, the summary and the workbook say each in the same words, those of
- * {@link COUNT_LABELS}.
+ * The causes of the waterfall, labelled, in {@link WATERFALL_CAUSES} order (the workbook's columns): the page, the
+ * summary and the workbook say each in the words of {@link COUNT_LABELS} (a cause that is a status, through
+ * {@link STATUS_LABELS}; rounding is the matched orders').
  */
-export const WATERFALL_LABELS: Record<WaterfallCause, Label> = {
-  rounding: ['相符（分位舍入）', 'matched (rounding)'],
-  mismatch: ['不符', 'mismatch'],
-  'bill-missing': ['缺税单', 'bill missing'],
-  'bill-without-declaration': ['有税单无申报', 'bill without declaration'],
-  cancelled: ['已撤单', 'cancelled'],
-  refunded: ['已退货', 'refunded'],
-  rejected: ['海关退单', 'rejected'],
-  'not-computed': ['未能计税', 'not computed'],
-  other: ['其他', 'other'],
-};
+export const WATERFALL_LABELS = Object.fromEntries(
+  WATERFALL_CAUSES.map((c): [WaterfallCause, Label] => {
+    if (c === 'other') return [c, ['其他', 'other']];
+    if (c !== 'rounding') return [c, STATUS_LABELS[c]];
+    const [zh, en] = STATUS_LABELS.matched;
+    return [c, [`${zh}（分位舍入）`, `${en} (rounding)`]];
+  }),
+) as Record<WaterfallCause, Label>;
 
 /** The columns of a group's totals (by month, by district), on the page and in the workbook. */
 export const GROUP_LABELS = [...COUNT_LABELS.slice(0, 3), ...AMOUNT_LABELS] as const;

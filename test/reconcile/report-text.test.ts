@@ -40,4 +40,21 @@ describe('the words of a mismatch kind', () => {
     expect(output.KIND_LABELS.declared).toEqual(withheld);
     expect(output.KIND_LABELS.declared[0]).toBe('代扣税款');
   });
+
+  it('STATUS_LABELS and NO_ORDER_LABEL are not exported (nothing outside output.ts reads them)', async () => {
+    const output: Record<string, unknown> = await import('../../src/reconcile/output.js');
+    expect(Object.keys(output)).not.toContain('STATUS_LABELS');
+    expect(Object.keys(output)).not.toContain('NO_ORDER_LABEL');
+  });
+
+  it('the waterfall causes that are statuses read as their counts (COUNT_LABELS), in WATERFALL_CAUSES order', async () => {
+    const { WATERFALL_LABELS, COUNT_LABELS } = await import('../../src/reconcile/output.js');
+    const { WATERFALL_CAUSES } = await import('../../src/reconcile/types.js');
+    expect(Object.keys(WATERFALL_LABELS)).toEqual([...WATERFALL_CAUSES]);
+    const count = (k: string) => COUNT_LABELS.find(([c]) => c === k)![1];
+    expect(WATERFALL_LABELS.mismatch).toEqual(count('mismatched'));
+    expect(WATERFALL_LABELS['bill-missing']).toEqual(count('billMissing'));
+    expect(WATERFALL_LABELS['not-computed']).toEqual(count('notComputed'));
+    expect(WATERFALL_LABELS.rounding).toEqual(['相符（分位舍入）', 'matched (rounding)']);
+  });
 });

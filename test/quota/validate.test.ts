@@ -37,11 +37,11 @@ describe('limits/annual with the quota ledger', () => {
       ruleId: 'limits/annual',
       severity: 'error',
       path: 'inventory.buyerIdNumber',
-      expected: '≤ 26000',
-      actual: '26048',
+      expected: '≤ 26000.00',
+      actual: '26048.00',
     });
-    expect(issue?.message.en).toContain('has 500 CNY left');
-    expect(issue?.message.zh).toContain('剩余 500 元');
+    expect(issue?.message.en).toContain('has 500.00 CNY left');
+    expect(issue?.message.zh).toContain('剩余 500.00 元');
     expect(annual(r)).toHaveLength(1);
   });
 
@@ -75,7 +75,7 @@ describe('limits/annual with the quota ledger', () => {
     other.order.ebpCode = other.inventory.ebpCode = '3301964J77';
     const o = await validateWithQuota(other, ledger, { registry });
     expect(o.quota?.used.toFixed()).toBe('25548');
-    expect(annual(o).map((i) => [i.code, i.actual])).toEqual([['1313', '26096']]);
+    expect(annual(o).map((i) => [i.code, i.actual])).toEqual([['1313', '26096.00']]);
   });
 
   it('counts the amount paid when the policy says so', () => {

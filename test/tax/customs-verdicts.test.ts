@@ -236,7 +236,7 @@ describe('an approved return gives the year back (海关总署公告2020年第45
         .filter((i) => i.ruleId === 'limits/annual')
         .map((i) => `${i.code}:${i.actual}`);
     // 25,452.00 + 548.00 + 548.00 = 26,548.00.
-    expect(await errors()).toEqual(['1313:26548']);
+    expect(await errors()).toEqual(['1313:26548.00']);
     // A partial return of 547.99 (applied 2026-11-10, within 30 days of the 2026-11-01 release): 26,000.01.
     await ledger.refund('EARLIER-2', '547.99', { key: 'R1', now: '2026-11-10' });
     expect(await errors()).toEqual(['1313:26000.01']);

@@ -99,6 +99,9 @@ function verdict(d: Json, at: string, used?: string) {
   const rules = byRules(d, at, used);
   expect(rules.regime).toBe(engine.regime);
   expect(rules.codes).toEqual(engine.codes);
+  // And they write the limit and the amount alike (validate once showed '≤ 20000' where the engine wrote '≤ 20000.00').
+  const shown = (issues: readonly Issue[]) => issues.map((i) => `${i.code}:${i.expected}:${i.actual}`).sort();
+  expect(shown(rules.issues)).toEqual(shown(engine.result.issues.filter((i) => i.ruleId === 'tax/regime')));
   return { ...engine, rules: rules.issues };
 }
 
@@ -225,7 +228,7 @@ describe("a ruleset counting the amount paid toward the year (policy quotaBasis:
     expect(engine.issues.find((i) => i.code === '1313')?.message.en).toContain('(used 21000.00 + this order 5236.80)');
     const rules = validate(d, { at: at2026, rates: RATES, ruleset: paid, extras: { quota: { used: () => '21000' } } });
     expect(rules.issues.filter((i) => i.ruleId === 'limits/annual').map((i) => [i.code, i.actual])).toEqual([
-      ['1313', '26236.8'],
+      ['1313', '26236.80'],
     ]);
     // The national policy counts the dutiable value: the same order fits.
     expect(byEngine(d, at2026, '21000').regime).toBe('cbec');
@@ -261,7 +264,7 @@ describe('财关税〔2016〕18号 (2016-04-08 … 2018-12-31): single 2000, ann
     const over = verdict(order([{ price: '1000.00' }]), at2018, '19000.01');
     expect(over.regime).toBe('general-trade');
     expect(over.codes).toEqual(['1313:error']);
-    expect(over.rules[0]).toMatchObject({ actual: '20000.01' });
+    expect(over.rules[0]).toMatchObject({ expected: '≤ 20000.00', actual: '20000.01' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { Dec } from '../../model/primitives.js';
+import { fmtAmount } from '../../tax/formula.js';
 import { yearOfIsoDate } from '../../time/beijing.js';
-import { show } from '../_lib/compare.js';
 import { orderRegime } from '../_lib/regime.js';
 import { defineRule, FROM_RECEIPTS } from '../types.js';
 
@@ -37,23 +37,24 @@ export const annualLimit = defineRule({
     if (!annual?.exceeded) return [];
     const { used, amount, total, limit } = annual;
     const quote = ctx.policy.generalTradeQuote;
+    // Amounts in two places, as the regime decision's own 1313 finding and limits/single-transaction write them.
     return [
       {
         messageId: '1313',
         path: ctx.doc('inventory') ? 'inventory.buyerIdNumber' : 'order.buyerIdNumber',
-        expected: `≤ ${show(limit)}`,
-        actual: show(total),
+        expected: `≤ ${fmtAmount(limit)}`,
+        actual: fmtAmount(total),
         data: {
           year: yearOfIsoDate(ctx.at),
-          used: show(used),
-          rest: show(Dec.max(limit.minus(used), 0)),
+          used: fmtAmount(used),
+          rest: fmtAmount(Dec.max(limit.minus(used), 0)),
           basis:
             ctx.policy.quotaBasis === 'actualPaid'
               ? { zh: '实付金额', en: 'amount paid' }
               : { zh: '完税价格', en: 'dutiable value' },
-          amount: show(amount),
-          total: show(total),
-          limit: show(limit),
+          amount: fmtAmount(amount),
+          total: fmtAmount(total),
+          limit: fmtAmount(limit),
           source: ctx.policy.sources.annualLimit ?? '',
           quote: { zh: quote ? `（${quote}）` : '', en: '' },
         },

@@ -274,7 +274,7 @@ export function inputsPhrase(
 function groupTable(title: string, groups: Record<string, ReconcileTotalsJSON>): string[] {
   const out = [
     title,
-    `  ${'key'.padEnd(10)} ${'orders'.padStart(9)} ${'matched'.padStart(9)} ${'mismatch'.padStart(9)} ${'declared'.padStart(14)} ${'computed'.padStart(14)} ${'billed'.padStart(14)} ${'difference'.padStart(12)} ${'owed back'.padStart(12)}`,
+    `  ${'key'.padEnd(10)} ${'orders'.padStart(9)} ${'matched'.padStart(9)} ${'mismatch'.padStart(9)} ${'withheld'.padStart(14)} ${'computed'.padStart(14)} ${'billed'.padStart(14)} ${'difference'.padStart(12)} ${'owed back'.padStart(12)}`,
   ];
   for (const [k, t] of Object.entries(groups)) {
     out.push(
@@ -323,10 +323,10 @@ export function* reportTextChunks(
     if (k === 'orders' || (s[k] as number) > 0) lines.push(`  ${label.padEnd(26)} ${String(s[k]).padStart(9)}`);
   lines.push(
     '',
-    `  declared tax (taxTotal)     ${s.declaredTaxTotal.padStart(16)}`,
+    `  withheld tax (taxTotal)     ${s.declaredTaxTotal.padStart(16)}`,
     `  computed tax                ${s.computedTaxTotal.padStart(16)}   (duty ${s.computed.customsTax}, consumption ${s.computed.consumptionTax}, VAT ${s.computed.valueAddedTax})`,
     `  billed tax (CEB816)         ${s.billedTaxTotal.padStart(16)}   (duty ${s.billed.customsTax}, consumption ${s.billed.consumptionTax}, VAT ${s.billed.valueAddedTax})`,
-    `  difference (billed − declared) ${s.difference.padStart(13)}`,
+    `  difference (billed − withheld) ${s.difference.padStart(13)}`,
     `  withheld on rejected orders ${s.rejectedTaxTotal.padStart(16)}   (customs rejected the inventory: owed back to buyers)`,
     ...waterfallLines(s.waterfall),
     `  inputs: ${inputsPhrase(s.inputs)[1]}`,

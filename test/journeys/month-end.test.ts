@@ -55,17 +55,17 @@ describe('docs/reconcile.md "Month end, step by step"', () => {
   it('the quoted summary is what the first command writes, and its causes add up to the difference', () => {
     expect(summary()).toContain(quoted);
     const figure = (label: string) => new RegExp(`${label} +(-?[\\d.]+)`).exec(quoted)?.[1] ?? '';
-    const declared = figure('declared tax \\(taxTotal\\)');
+    const withheld = figure('withheld tax \\(taxTotal\\)');
     const billed = figure('billed tax \\(CEB816\\)');
-    const difference = figure('difference \\(billed − declared\\)');
-    expect(new Decimal(billed).minus(declared).toFixed(2)).toBe(difference);
+    const difference = figure('difference \\(billed − withheld\\)');
+    expect(new Decimal(billed).minus(withheld).toFixed(2)).toBe(difference);
     const causes = quoted.split('by cause')[1] ?? '';
     const amounts = [...causes.matchAll(/^ {4}\S.*? +\d+ +(-?\d+\.\d\d)$/gm)].map((m) => m[1] ?? '');
     expect(amounts).toEqual(['0.00', '0.01', '-69.39', '29.81', '-204.84', '0.00']);
     expect(sum(amounts)).toBe(difference);
     // The section's own arithmetic.
     expect(section).toContain(
-      `0.00 + 0.01 − 69.39 + 29.81 − 204.84 + 0.00 = −244.41 = ${billed} − ${declared}`.replace(/-/g, '−'),
+      `0.00 + 0.01 − 69.39 + 29.81 − 204.84 + 0.00 = −244.41 = ${billed} − ${withheld}`.replace(/-/g, '−'),
     );
   });
 

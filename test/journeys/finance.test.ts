@@ -45,9 +45,9 @@ describe('journey 3: month-end reconciliation for finance', () => {
     ] as const) {
       expect(summary).toMatch(new RegExp(`\\n  ${label} +${n}\\n`));
     }
-    expect(summary).toMatch(/declared tax \(taxTotal\) +5912\.67/);
+    expect(summary).toMatch(/withheld tax \(taxTotal\) +5912\.67/);
     expect(summary).toMatch(/billed tax \(CEB816\) +5668\.26/);
-    expect(summary).toMatch(/SD000000000073 +31052026I000000073 +valueAddedTax +0\.01/);
+    expect(summary).toMatch(/SD000000000073 +31052026I000000073 +VAT +0\.01/);
 
     const csv = readFileSync(join(out, 'reconcile-2026-11.csv'));
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM for spreadsheet software
